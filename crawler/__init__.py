@@ -1,0 +1,1 @@
+"""Crawl stage: turn configured sources into Scrapy crawls that yield article items."""

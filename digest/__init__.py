@@ -1,0 +1,1 @@
+"""Digest stage: read stored readouts, compare them, write one Markdown file per ISO week."""

@@ -1,0 +1,1 @@
+"""Service stage: the CLI and the scheduler; the only place that wires the stages together."""

@@ -1,0 +1,1 @@
+"""Storage stage: the SQLite archive of captures, readouts, copies and revisions."""

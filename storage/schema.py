@@ -1,0 +1,125 @@
+"""Creating and migrating the database. The schema version lives in PRAGMA user_version."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from storage.errors import SchemaError
+
+BUSY_TIMEOUT_MS = 30_000
+
+# Each step moves the schema up one version; applied in one transaction with the version bump.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE sources (
+        name TEXT PRIMARY KEY, city TEXT, language TEXT, first_seen TEXT
+    );
+    CREATE TABLE blobs (
+        hash TEXT PRIMARY KEY, size INTEGER NOT NULL, body BLOB NOT NULL
+    );
+    CREATE TABLE crawl_runs (
+        id INTEGER PRIMARY KEY, source TEXT NOT NULL, started TEXT NOT NULL, finished TEXT,
+        status TEXT NOT NULL DEFAULT 'running', pages INTEGER DEFAULT 0,
+        new_articles INTEGER DEFAULT 0, new_readouts INTEGER DEFAULT 0,
+        errors INTEGER DEFAULT 0, error TEXT
+    );
+    CREATE INDEX crawl_runs_source ON crawl_runs(source, started);
+    CREATE TABLE readouts (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL UNIQUE,
+        source TEXT NOT NULL, city TEXT, language TEXT,
+        title TEXT, published TEXT, published_utc TEXT,
+        first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+        is_readout INTEGER NOT NULL DEFAULT 0, kind TEXT,
+        text TEXT, markdown TEXT, text_hash TEXT, revision INTEGER NOT NULL DEFAULT 1,
+        search_title TEXT, search_text TEXT, late_week TEXT
+    );
+    CREATE INDEX readouts_published ON readouts(published_utc);
+    CREATE INDEX readouts_first_seen ON readouts(first_seen);
+    CREATE INDEX readouts_text_hash ON readouts(text_hash);
+    CREATE INDEX readouts_source ON readouts(source);
+    CREATE TABLE captures (
+        id INTEGER PRIMARY KEY, run_id INTEGER, source TEXT NOT NULL,
+        url TEXT NOT NULL, final_url TEXT, canonical_url TEXT, fetched_at TEXT NOT NULL,
+        status INTEGER, headers TEXT, encoding TEXT,
+        content_hash TEXT REFERENCES blobs(hash), readout_id INTEGER REFERENCES readouts(id)
+    );
+    CREATE INDEX captures_canonical ON captures(canonical_url);
+    CREATE INDEX captures_readout ON captures(readout_id);
+    CREATE TABLE copies (
+        id INTEGER PRIMARY KEY, readout_id INTEGER NOT NULL REFERENCES readouts(id),
+        url TEXT NOT NULL UNIQUE, source TEXT NOT NULL, title TEXT,
+        similarity REAL NOT NULL, first_seen TEXT NOT NULL
+    );
+    CREATE INDEX copies_readout ON copies(readout_id);
+    CREATE TABLE revisions (
+        id INTEGER PRIMARY KEY, readout_id INTEGER NOT NULL REFERENCES readouts(id),
+        number INTEGER NOT NULL, seen_at TEXT NOT NULL, title TEXT, text TEXT, text_hash TEXT,
+        UNIQUE(readout_id, number)
+    );
+    CREATE INDEX revisions_seen ON revisions(seen_at);
+    CREATE TABLE minhashes (
+        readout_id INTEGER PRIMARY KEY REFERENCES readouts(id), signature BLOB NOT NULL
+    );
+    CREATE TABLE lsh_bands (
+        band INTEGER NOT NULL, hash INTEGER NOT NULL, readout_id INTEGER NOT NULL
+    );
+    CREATE INDEX lsh_bands_lookup ON lsh_bands(band, hash);
+    CREATE INDEX lsh_bands_readout ON lsh_bands(readout_id);
+    CREATE TABLE digests (
+        week TEXT PRIMARY KEY, path TEXT NOT NULL, first_written_at TEXT NOT NULL,
+        written_at TEXT NOT NULL, readouts INTEGER NOT NULL, sha256 TEXT NOT NULL
+    );
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating or upgrading) the archive at `path`, in WAL mode with a busy timeout."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.DatabaseError as exc:
+        raise SchemaError(f"{path}: not an SQLite database ({exc})") from None
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    db = sqlite_utils.Database(conn)
+    migrate(db, path)
+    return db
+
+
+def migrate(db: sqlite_utils.Database, path: Path) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"{path}: schema version {version} is newer than this readouts "
+                          f"({SCHEMA_VERSION}); upgrade readouts")
+    if version == SCHEMA_VERSION:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        for step in range(version, SCHEMA_VERSION):
+            for statement in filter(str.strip, MIGRATIONS[step].split(";")):
+                db.execute(statement)
+            if step == 0:
+                _create_fts(db)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _create_fts(db: sqlite_utils.Database) -> None:
+    """FTS5 over the jieba-segmented title and text; sqlite-utils' triggers keep it current."""
+    db["readouts"].enable_fts(["search_title", "search_text"], fts_version="FTS5",
+                              create_triggers=True, tokenize="unicode61")
