@@ -8,6 +8,7 @@ after its publication date (a late arrival), and one listed link is dead.
 
 from __future__ import annotations
 
+import hashlib
 import html
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,13 +47,15 @@ LATE_DELAY = timedelta(days=16)   # the late readout goes online this long after
 DEAD_SLUG = "dead-link"
 
 
-def _article_path(portal: Portal, index: int, art: Article) -> str:
+def _article_path(portal: Portal, art: Article) -> str:
+    """A CMS-style URL whose number is derived from the file name, so it never moves."""
     d = art.published
+    number = int(hashlib.sha1(art.slug.encode()).hexdigest()[:8], 16) % 900_000 + 100_000
     if portal.source == "jiangzhou-zh":
-        return f"{portal.list_path}{d:%Y%m}/t{d:%Y%m%d}_{1000000 + index * 37}.html"
+        return f"{portal.list_path}{d:%Y%m}/t{d:%Y%m%d}_{number}.html"
     if portal.source == "yungang-zh":
-        return f"{portal.list_path}content_{52000 + index * 13}.htm"
-    return f"/news/{d:%Y-%m}/{d:%d}/content_{8100 + index * 7}.htm"
+        return f"{portal.list_path}content_{number}.htm"
+    return f"/news/{d:%Y-%m}/{d:%d}/content_{number}.htm"
 
 
 class DemoSite:
@@ -63,8 +66,7 @@ class DemoSite:
         self.articles: dict[str, list[tuple[str, Article]]] = {}
         for portal in PORTALS:
             arts = content.load(portal.source)
-            self.articles[portal.source] = [(_article_path(portal, i, a), a)
-                                            for i, a in enumerate(arts, 1)]
+            self.articles[portal.source] = [(_article_path(portal, a), a) for a in arts]
         self.late_slug = self._pick_late()
 
     def _pick_late(self) -> str:
@@ -155,7 +157,7 @@ class DemoSite:
         items = self.visible(portal)
         if portal.source == "yungang-zh" and items:
             dead_date = items[min(3, len(items) - 1)][1].published
-            items.insert(min(4, len(items)), (f"{portal.list_path}content_51999.htm",
+            items.insert(min(4, len(items)), (f"{portal.list_path}content_99999.htm",
                                               Article(portal.source, DEAD_SLUG, "云港市2026年秋季征兵公告",
                                                       dead_date, "news", ())))
         pages = max(1, -(-len(items) // PER_PAGE))
