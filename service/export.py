@@ -4,7 +4,7 @@ it, so a user can audit classification), or every capture as WARC."""
 from __future__ import annotations
 
 import json
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from service.config import Config
 
@@ -25,13 +25,13 @@ def export(config: Config, fmt: str, out: BinaryIO) -> int:
 
 def _jsonl(db, config: Config, out: BinaryIO) -> int:  # type: ignore[no-untyped-def]
     from digest import parse, themes
-    from storage import reads
+    from storage.articles import iter_archived
 
     n = 0
-    for a in reads.iter_articles(db):
-        copies = reads.copies_of(db, [a.id])[a.id]
-        meeting = parse.parse(a.text, a.language, a.published) if a.is_readout else parse.Meeting()
-        record = {
+    for a in iter_archived(db):
+        meeting = parse.parse(a.text, a.language or "", a.published) if a.is_readout \
+            else parse.Meeting()
+        record: dict[str, Any] = {   # the keys of DESIGN.md, "Export", in that order
             "url": a.url, "source": a.source, "city": a.city, "language": a.language,
             "title": a.title, "published": a.published, "first_seen": a.first_seen,
             "is_readout": a.is_readout, "kind": a.kind,
@@ -39,12 +39,9 @@ def _jsonl(db, config: Config, out: BinaryIO) -> int:  # type: ignore[no-untyped
             "presider": meeting.presider, "presider_title": meeting.presider_title,
             "attendees": meeting.attendees,
             "agenda": [{"verb": i.verb, "gist": i.gist} for i in meeting.agenda],
-            "themes": themes.themes(a.text, a.language, config.digest.watch_terms)
+            "themes": themes.themes(a.text, a.language or "", config.digest.watch_terms)
             if a.is_readout else [],
-            "text": a.text,
-            "copies": [{"url": c.url, "source": c.source, "similarity": c.similarity}
-                       for c in copies],
-            "revisions": reads.revision_counts(db, [a.id]).get(a.id, 1),
+            "text": a.text, "copies": a.copies, "revisions": a.revisions,
         }
         out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
         n += 1

@@ -13,10 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import numpy as np
 import sqlite_utils
 
 from crawler.items import ArticleItem
 from storage import dedup
+from storage.neardup import NearDupIndex
 from storage.search import segment
 
 
@@ -43,23 +45,28 @@ def _utc(iso: str | None) -> str | None:
 class Archive:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
+        self.near = NearDupIndex(db)
 
     # -- crawl runs -------------------------------------------------------------------
     def start_run(self, source: str, city: str, language: str, started: str) -> int:
+        """Open a crawl run. A run of this source still 'running' belongs to a crawl process
+        that died (crawls of one database hold a lock): it is closed as failed."""
         with self._transaction():
-            self.db.execute("INSERT OR IGNORE INTO sources(name, city, language, first_seen) "
-                            "VALUES (?, ?, ?, ?)", (source, city, language, started))
-            cur = self.db.execute("INSERT INTO crawl_runs(source, started) VALUES (?, ?)",
-                                  (source, started))
-        return int(cur.lastrowid)
+            self.db["sources"].insert({"name": source, "city": city, "language": language,
+                                       "first_seen": started}, ignore=True)
+            self.db.execute("UPDATE crawl_runs SET status = 'failed', finished = ?, error = ? "
+                            "WHERE source = ? AND status = 'running'",
+                            (started, "interrupted: the crawl process died", source))
+            return int(self.db["crawl_runs"].insert({"source": source, "started": started})
+                       .last_pk)
 
     def finish_run(self, run_id: int, finished: str, status: str, pages: int, new_articles: int,
                    new_readouts: int, errors: int, error: str | None) -> None:
         with self._transaction():
-            self.db.execute(
-                "UPDATE crawl_runs SET finished=?, status=?, pages=?, new_articles=?, "
-                "new_readouts=?, errors=?, error=? WHERE id=?",
-                (finished, status, pages, new_articles, new_readouts, errors, error, run_id))
+            self.db["crawl_runs"].update(run_id, {
+                "finished": finished, "status": status, "pages": pages,
+                "new_articles": new_articles, "new_readouts": new_readouts, "errors": errors,
+                "error": error})
 
     def fail_unfinished_runs(self, finished: str, reason: str) -> int:
         """Close runs left 'running' by a process that died."""
@@ -67,6 +74,14 @@ class Archive:
             cur = self.db.execute("UPDATE crawl_runs SET status='failed', finished=?, error=? "
                                   "WHERE status='running'", (finished, reason))
         return cur.rowcount
+
+    def last_run_incomplete(self, source: str) -> bool:
+        """Did the source's last crawl fail or die? Then articles may be missing from any list
+        page, and the next crawl should page through every list page, not stop at the first
+        page it already knows."""
+        row = self.db.execute("SELECT status FROM crawl_runs WHERE source = ? "
+                              "ORDER BY id DESC LIMIT 1", (source,)).fetchone()
+        return bool(row) and row[0] != "ok"
 
     # -- what is known ------------------------------------------------------------------
     def known_urls(self, source: str) -> dict[str, str | None]:
@@ -92,16 +107,23 @@ class Archive:
                 self._store_one(item, run_id, result)
         return result
 
+    def _insert(self, table: str, row: dict[str, object]) -> int:
+        """One INSERT as a plain prepared statement: sqlite-utils' Table.insert costs about
+        35 times more per row (it inspects the table each call), too much at crawl speed."""
+        sql = f"INSERT INTO {table}({', '.join(row)}) VALUES ({', '.join('?' * len(row))})"
+        return int(self.db.execute(sql, list(row.values())).lastrowid)
+
     def _store_one(self, item: ArticleItem, run_id: int | None, result: StoreResult) -> None:
+        """The capture always; then, for a page with text, its place among the articles."""
         content_hash = hashlib.sha256(item.body).hexdigest()
         self.db.execute("INSERT OR IGNORE INTO blobs(hash, size, body) VALUES (?, ?, ?)",
                         (content_hash, len(item.body), zlib.compress(item.body, 6)))
-        capture_id = self.db.execute(
-            "INSERT INTO captures(run_id, source, url, final_url, canonical_url, fetched_at, "
-            "status, headers, encoding, content_hash) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (run_id, item.source, item.url, item.final_url, item.canonical_url, item.fetched_at,
-             item.status, json.dumps(item.headers, sort_keys=True), item.encoding,
-             content_hash)).lastrowid
+        capture_id = self._insert("captures", {
+            "run_id": run_id, "source": item.source, "url": item.url,
+            "final_url": item.final_url, "canonical_url": item.canonical_url,
+            "fetched_at": item.fetched_at, "status": item.status,
+            "headers": json.dumps(item.headers, sort_keys=True), "encoding": item.encoding,
+            "content_hash": content_hash})
         result.captures += 1
         if item.status != 200 or not item.text.strip():
             result.failed += 1
@@ -110,7 +132,8 @@ class Archive:
         self.db.execute("UPDATE captures SET readout_id = ? WHERE id = ?", (readout_id, capture_id))
 
     def _place(self, item: ArticleItem, result: StoreResult) -> int:
-        """Decide whether the page is a known article, a revision, a copy or a new article."""
+        """Dedup in three steps: a known URL (unchanged, or a new revision), the same
+        normalised text elsewhere (a copy), near-duplicate text (a copy); else a new article."""
         thash = dedup.text_hash(item.text)
         row = self.db.execute("SELECT id, text_hash, revision FROM readouts WHERE url = ?",
                               (item.canonical_url,)).fetchone()
@@ -129,38 +152,49 @@ class Archive:
         if copy:
             result.unchanged += 1
             return int(copy[0])
-        original = self.db.execute(
-            "SELECT id FROM readouts WHERE text_hash = ? ORDER BY id LIMIT 1", (thash,)).fetchone()
         sig = dedup.signature(item.text)
-        similarity = 1.0
-        if not original:
-            original, similarity = self._near_duplicate(sig)
+        original = self._original_of(thash, sig)
         if original:
-            if self._published_earlier(item, int(original[0])):
-                self._promote(int(original[0]), item, thash, sig, similarity)
+            readout_id, similarity = original
+            if self._published_earlier(item, readout_id):
+                self._promote(readout_id, item, thash, sig, similarity)
             else:
-                self.db.execute("INSERT INTO copies(readout_id, url, source, title, similarity, "
-                                "first_seen) VALUES (?,?,?,?,?,?)",
-                                (original[0], item.canonical_url, item.source, item.title,
-                                 round(similarity, 3), item.fetched_at))
+                self._insert("copies", {
+                    "readout_id": readout_id, "url": item.canonical_url, "source": item.source,
+                    "title": item.title, "similarity": round(similarity, 3),
+                    "first_seen": item.fetched_at})
             result.copies += 1
-            return int(original[0])
-        readout_id = self.db.execute(
-            "INSERT INTO readouts(url, source, city, language, title, published, published_utc,"
-            " first_seen, last_seen, is_readout, kind, text, markdown, text_hash, revision,"
-            " search_title, search_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?)",
-            (item.canonical_url, item.source, item.city, item.language, item.title,
-             item.published, _utc(item.published), item.fetched_at, item.fetched_at,
-             int(item.is_readout), item.kind, item.text, item.markdown, thash,
-             segment(item.title), segment(item.text))).lastrowid
-        self.db.execute("INSERT INTO revisions(readout_id, number, seen_at, title, text, text_hash)"
-                        " VALUES (?, 1, ?, ?, ?, ?)",
-                        (readout_id, item.fetched_at, item.title, item.text, thash))
-        self._index_signature(int(readout_id), sig)
+            return readout_id
+        readout_id = self._insert("readouts", {
+            "url": item.canonical_url, "source": item.source, "city": item.city,
+            "language": item.language, "first_seen": item.fetched_at, "revision": 1,
+            **self._content(item, thash), "last_seen": item.fetched_at})
+        self._add_revision(readout_id, 1, item, thash)
+        self.near.add(readout_id, sig)
         result.new_articles += 1
         result.new_readouts += int(item.is_readout)
-        result.new_ids.append(int(readout_id))
-        return int(readout_id)
+        result.new_ids.append(readout_id)
+        return readout_id
+
+    def _original_of(self, thash: str, sig: np.ndarray) -> tuple[int, float] | None:
+        """The archived article this text is a copy of, and their similarity."""
+        row = self.db.execute("SELECT id FROM readouts WHERE text_hash = ? ORDER BY id LIMIT 1",
+                              (thash,)).fetchone()
+        return (int(row[0]), 1.0) if row else self.near.find(sig)
+
+    @staticmethod
+    def _content(item: ArticleItem, thash: str) -> dict[str, object]:
+        """The readouts columns that come from the page itself."""
+        return {"title": item.title, "published": item.published,
+                "published_utc": _utc(item.published), "is_readout": int(item.is_readout),
+                "kind": item.kind, "text": item.text, "markdown": item.markdown,
+                "text_hash": thash, "search_title": segment(item.title),
+                "search_text": segment(item.text)}
+
+    def _add_revision(self, readout_id: int, number: int, item: ArticleItem, thash: str) -> None:
+        self._insert("revisions", {"readout_id": readout_id, "number": number,
+                                   "seen_at": item.fetched_at, "title": item.title,
+                                   "text": item.text, "text_hash": thash})
 
     def _published_earlier(self, item: ArticleItem, readout_id: int) -> bool:
         """Is the new page the earlier publication of a text already archived from a reprint?"""
@@ -169,62 +203,31 @@ class Archive:
         mine = _utc(item.published)
         return bool(mine and row[0] and mine < row[0])
 
-    def _promote(self, readout_id: int, item: ArticleItem, thash: str, sig,  # type: ignore[no-untyped-def]
+    def _promote(self, readout_id: int, item: ArticleItem, thash: str, sig: np.ndarray,
                  similarity: float) -> None:
-        """The original arrived after its reprint: it takes the readout's place (and id), the
-        reprint becomes a copy. Which page is the original never depends on crawl order."""
-        old = self.db.execute("SELECT url, source, title, first_seen FROM readouts WHERE id = ?",
-                              (readout_id,)).fetchone()
-        self.db.execute("INSERT INTO copies(readout_id, url, source, title, similarity, first_seen)"
-                        " VALUES (?,?,?,?,?,?)",
-                        (readout_id, old[0], old[1], old[2], round(similarity, 3), old[3]))
-        self.db.execute(
-            "UPDATE readouts SET url=?, source=?, city=?, language=?, title=?, published=?, "
-            "published_utc=?, is_readout=?, kind=?, text=?, markdown=?, text_hash=?, revision=1, "
-            "search_title=?, search_text=? WHERE id=?",
-            (item.canonical_url, item.source, item.city, item.language, item.title,
-             item.published, _utc(item.published), int(item.is_readout), item.kind, item.text,
-             item.markdown, thash, segment(item.title), segment(item.text), readout_id))
+        """The original arrived after its reprint: it takes the readout's place (and id, so
+        copies and captures stay attached), the reprint becomes a copy, and the revision
+        history restarts from the original. Which page is the original never depends on
+        crawl order; the reprint's own text stays in its capture."""
+        url, source, title, first_seen = self.db.execute(
+            "SELECT url, source, title, first_seen FROM readouts WHERE id = ?",
+            (readout_id,)).fetchone()
+        self._insert("copies", {"readout_id": readout_id, "url": url, "source": source,
+                                "title": title, "similarity": round(similarity, 3),
+                                "first_seen": first_seen})
+        self.db["readouts"].update(readout_id, {
+            "url": item.canonical_url, "source": item.source, "city": item.city,
+            "language": item.language, "revision": 1, **self._content(item, thash)})
         self.db.execute("DELETE FROM revisions WHERE readout_id = ?", (readout_id,))
-        self.db.execute("INSERT INTO revisions(readout_id, number, seen_at, title, text, text_hash)"
-                        " VALUES (?, 1, ?, ?, ?, ?)",
-                        (readout_id, item.fetched_at, item.title, item.text, thash))
-        self._index_signature(readout_id, sig)
-
-    def _near_duplicate(self, sig) -> tuple[tuple[int] | None, float]:  # type: ignore[no-untyped-def]
-        bands = dedup.band_hashes(sig)
-        where = " OR ".join("(band = ? AND hash = ?)" for _ in bands)
-        params = [v for pair in bands for v in pair]
-        candidates = [r[0] for r in self.db.execute(
-            f"SELECT DISTINCT readout_id FROM lsh_bands WHERE {where}", params)]
-        best, best_sim = None, 0.0
-        for cid in sorted(candidates):
-            blob = self.db.execute("SELECT signature FROM minhashes WHERE readout_id = ?",
-                                   (cid,)).fetchone()
-            sim = dedup.similarity(sig, dedup.from_blob(blob[0])) if blob else 0.0
-            if sim > best_sim:
-                best, best_sim = cid, sim
-        if best is not None and best_sim >= dedup.COPY_THRESHOLD:
-            return (best,), best_sim
-        return None, 0.0
-
-    def _index_signature(self, readout_id: int, sig) -> None:  # type: ignore[no-untyped-def]
-        self.db.execute("INSERT OR REPLACE INTO minhashes(readout_id, signature) VALUES (?, ?)",
-                        (readout_id, dedup.to_blob(sig)))
-        self.db.execute("DELETE FROM lsh_bands WHERE readout_id = ?", (readout_id,))
-        self.db.conn.executemany("INSERT INTO lsh_bands(band, hash, readout_id) VALUES (?, ?, ?)",
-                            [(b, h, readout_id) for b, h in dedup.band_hashes(sig)])
+        self._add_revision(readout_id, 1, item, thash)
+        self.near.add(readout_id, sig)
 
     def _revise(self, readout_id: int, number: int, item: ArticleItem, thash: str) -> None:
-        self.db.execute("INSERT INTO revisions(readout_id, number, seen_at, title, text, text_hash)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
-                        (readout_id, number, item.fetched_at, item.title, item.text, thash))
-        self.db.execute(
-            "UPDATE readouts SET title=?, text=?, markdown=?, text_hash=?, revision=?, last_seen=?,"
-            " is_readout=?, kind=?, search_title=?, search_text=? WHERE id=?",
-            (item.title, item.text, item.markdown, thash, number, item.fetched_at,
-             int(item.is_readout), item.kind, segment(item.title), segment(item.text), readout_id))
-        self._index_signature(readout_id, dedup.signature(item.text))
+        """The page at a known URL changed: a new revision row; the readout shows it."""
+        self._add_revision(readout_id, number, item, thash)
+        self.db["readouts"].update(readout_id, {
+            "revision": number, "last_seen": item.fetched_at, **self._content(item, thash)})
+        self.near.add(readout_id, dedup.signature(item.text))
 
     # -- digests ------------------------------------------------------------------------
     def record_digest(self, week: str, path: str, written_at: str, readouts: int,

@@ -1,14 +1,16 @@
 """Exact and near-duplicate detection of article texts.
 
-Exact: a hash of the normalised text (no whitespace or punctuation, case-folded).
-Near: MinHash over character 5-gram shingles of that normalised text — character
-shingles work for Chinese, which has no spaces — with LSH band hashes kept in SQLite
-(indexed), so adding a readout costs a few index look-ups whatever the archive's size.
+Exact: a hash of the normalised text (NFKC, no whitespace or punctuation, case-folded).
+Near: MinHash over character 5-gram shingles of that normalised text (character shingles
+work for Chinese, which has no spaces), banded for LSH. The bands live in SQLite
+(`storage/neardup.py`), so nothing here holds the archive in memory.
 
-Thresholds (see docs/dedup.md): 16 bands of 8 rows put the LSH candidate threshold near
-0.71 Jaccard; a candidate is a copy when its estimated Jaccard similarity is ≥ 0.75.
-Reprints with a new headline, an added source line or editor's line score above 0.9;
-different meetings of the same committee, sharing only boilerplate, score below 0.3.
+Thresholds, chosen on the labelled pairs in tests/fixtures/storage/pairs.toml (see
+docs/dedup.md): a candidate is a copy when its estimated Jaccard similarity is ≥ 0.7.
+Reprints with a new headline, a source or editor's line or a photo caption score ≥ 0.91;
+different meetings of one committee sharing their boilerplate score ≤ 0.5. The 25 bands
+of 5 rows make a pair at 0.7 a candidate with probability 0.99 (0.999 at 0.75), and a
+pair at 0.2 only with probability 0.008, so few signatures are read per look-up.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ import unicodedata
 import numpy as np
 
 NUM_PERM = 128
-BANDS = 16
-ROWS = NUM_PERM // BANDS
+BANDS = 25
+ROWS = 5               # BANDS * ROWS = 125 of the 128 permutations feed the bands
 SHINGLE = 5
-COPY_THRESHOLD = 0.75
+COPY_THRESHOLD = 0.7
 
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -36,14 +38,18 @@ def text_hash(text: str) -> str:
     return hashlib.sha1(normalise(text).encode("utf-8")).hexdigest()
 
 
+def shingles(text: str) -> set[bytes]:
+    """Character 5-grams of the normalised text (the whole text if shorter)."""
+    norm = normalise(text)
+    return {norm[i:i + SHINGLE].encode("utf-8") for i in range(max(1, len(norm) - SHINGLE + 1))}
+
+
 def signature(text: str) -> np.ndarray:
     """MinHash signature (uint64[NUM_PERM]) of the text's character shingles."""
     from datasketch import MinHash
 
-    norm = normalise(text)
-    shingles = {norm[i:i + SHINGLE] for i in range(max(1, len(norm) - SHINGLE + 1))}
     mh = MinHash(num_perm=NUM_PERM, seed=1)
-    mh.update_batch([s.encode("utf-8") for s in shingles])
+    mh.update_batch(list(shingles(text)))
     return mh.hashvalues.astype(np.uint64)
 
 
@@ -54,6 +60,11 @@ def band_hashes(sig: np.ndarray) -> list[tuple[int, int]]:
         digest = hashlib.blake2b(sig[band * ROWS:(band + 1) * ROWS].tobytes(), digest_size=8)
         out.append((band, int.from_bytes(digest.digest(), "big", signed=True)))
     return out
+
+
+def candidate_probability(similarity: float) -> float:
+    """Chance that two texts of this Jaccard similarity share at least one band."""
+    return 1.0 - (1.0 - similarity ** ROWS) ** BANDS
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

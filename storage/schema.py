@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlite_utils
@@ -11,9 +12,8 @@ from storage.errors import SchemaError
 
 BUSY_TIMEOUT_MS = 30_000
 
-# Each step moves the schema up one version; applied in one transaction with the version bump.
-MIGRATIONS: list[str] = [
-    """
+# Version 1, as released. Never edit an applied migration: append a new one.
+V1 = """
     CREATE TABLE sources (
         name TEXT PRIMARY KEY, city TEXT, language TEXT, first_seen TEXT
     );
@@ -73,8 +73,67 @@ MIGRATIONS: list[str] = [
         week TEXT PRIMARY KEY, path TEXT NOT NULL, first_written_at TEXT NOT NULL,
         written_at TEXT NOT NULL, readouts INTEGER NOT NULL, sha256 TEXT NOT NULL
     );
-    """,
-]
+    """
+
+# Version 2. Digest cache: each readout's ranked phrases, keyed by its text hash and the
+# extractor version, so the 8-week theme baseline is not re-segmented on every digest.
+V2 = """
+    CREATE TABLE readout_themes (
+        readout_id INTEGER PRIMARY KEY REFERENCES readouts(id), text_hash TEXT NOT NULL,
+        version INTEGER NOT NULL, phrases TEXT NOT NULL
+    );
+    """
+
+
+def _statements(db: sqlite_utils.Database, sql: str) -> None:
+    for statement in filter(str.strip, sql.split(";")):
+        db.execute(statement)
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    _statements(db, V1)
+    _create_fts(db)
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    _statements(db, V2)
+
+
+def _v3(db: sqlite_utils.Database) -> None:
+    """LSH bands re-banded (25 x 5, see storage/dedup.py) from the stored signatures, in a
+    clustered WITHOUT ROWID table; an index for the per-source dead-link look-up."""
+    from storage import dedup
+
+    _statements(db, """
+        CREATE TABLE lsh_bands_v2 (
+            band INTEGER NOT NULL, hash INTEGER NOT NULL, readout_id INTEGER NOT NULL,
+            PRIMARY KEY (band, hash, readout_id)
+        ) WITHOUT ROWID;
+        DROP TABLE lsh_bands;
+        ALTER TABLE lsh_bands_v2 RENAME TO lsh_bands;
+        CREATE INDEX lsh_bands_readout ON lsh_bands(readout_id);
+        CREATE INDEX captures_source_status ON captures(source, status)
+    """)
+    for readout_id, blob in db.execute("SELECT readout_id, signature FROM minhashes").fetchall():
+        db.conn.executemany("INSERT INTO lsh_bands(band, hash, readout_id) VALUES (?, ?, ?)",
+                            [(b, h, readout_id)
+                             for b, h in dedup.band_hashes(dedup.from_blob(blob))])
+
+
+def _v4(db: sqlite_utils.Database) -> None:
+    """Search columns re-segmented as CJK bigrams (storage/search.py) instead of jieba words;
+    the FTS triggers re-index each row as it is updated."""
+    from storage.search import segment
+
+    rows = db.execute("SELECT id, title, text FROM readouts").fetchall()
+    db.conn.executemany("UPDATE readouts SET search_title = ?, search_text = ? WHERE id = ?",
+                        [(segment(title or ""), segment(text or ""), rid)
+                         for rid, title, text in rows])
+
+
+# Each step moves the schema up one version; all pending steps and the version bump
+# are applied in one transaction.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -107,11 +166,8 @@ def migrate(db: sqlite_utils.Database, path: Path) -> None:
     try:
         # Re-read under the write lock: another process may have migrated meanwhile.
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        for step in range(version, SCHEMA_VERSION):
-            for statement in filter(str.strip, MIGRATIONS[step].split(";")):
-                db.execute(statement)
-            if step == 0:
-                _create_fts(db)
+        for step in MIGRATIONS[version:]:
+            step(db)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
     except BaseException:
@@ -120,6 +176,6 @@ def migrate(db: sqlite_utils.Database, path: Path) -> None:
 
 
 def _create_fts(db: sqlite_utils.Database) -> None:
-    """FTS5 over the jieba-segmented title and text; sqlite-utils' triggers keep it current."""
+    """FTS5 over the segmented (CJK bigram) title and text; sqlite-utils' triggers keep it current."""
     db["readouts"].enable_fts(["search_title", "search_text"], fts_version="FTS5",
                               create_triggers=True, tokenize="unicode61")

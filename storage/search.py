@@ -1,43 +1,53 @@
-"""Full-text search that works for Chinese: jieba segments text into words before FTS5.
+"""Full-text search that works for Chinese: CJK text is indexed as overlapping bigrams.
 
 sqlite's unicode61 tokenizer splits on spaces and punctuation only, so an unsegmented
-Chinese sentence would be one token. We index a segmented copy of title and text
-(`search_title`, `search_text`), and segment queries the same way.
+Chinese sentence would be one token, and the trigram tokenizer cannot match the
+two-character words most Chinese words are. We index a segmented copy of title and text
+(`search_title`, `search_text`) in which every run of Chinese characters becomes its
+overlapping bigrams ("防汛抗旱" → "防汛 汛抗 抗旱", as Lucene's CJK analyzer does), and a
+query run becomes the phrase of its bigrams. A phrase of consecutive bigrams matches
+exactly the substring, so every word is found whatever a dictionary would have made of
+its neighbours, and segmenting costs microseconds instead of jieba's milliseconds and
+150 MB dictionary (jieba stays where words matter: the digest's themes).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
 import sqlite_utils
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
-_TOKEN = re.compile(r"[\w\u3400-\u9fff]+", re.UNICODE)
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_QUERY_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\W\u3400-\u9fff\uf900-\ufaff]+")
 
 
-@cache
-def _jieba():  # type: ignore[no-untyped-def]
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
+def _bigrams(run: str) -> list[str]:
+    return [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
 
 
 def segment(text: str) -> str:
-    """Space-separated words; Chinese runs cut with jieba's search mode (words and sub-words)."""
-    if not text or not _CJK.search(text):
-        return text or ""
-    return " ".join(t for t in _jieba().cut_for_search(text) if t.strip())
+    """The text with each Chinese run replaced by its space-separated bigrams."""
+    if not text:
+        return ""
+    return _CJK_RUN.sub(lambda m: " " + " ".join(_bigrams(m.group(0))) + " ", text)
+
+
+def _quoted(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
 
 
 def fts_query(query: str) -> str:
-    """An FTS5 MATCH expression: every word of the query, quoted, all required."""
-    words = [w for w in _TOKEN.findall(segment(query)) if w.strip()]
-    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+    """An FTS5 MATCH expression: every word or Chinese run of the query, all required."""
+    parts = []
+    for token in _QUERY_TOKEN.findall(query):
+        if _CJK_RUN.fullmatch(token):
+            grams = _bigrams(token)
+            # a lone character: any bigram that starts with it
+            parts.append(_quoted(token) + "*" if len(token) == 1 else _quoted(" ".join(grams)))
+        else:
+            parts.append(_quoted(token))
+    return " AND ".join(parts)
 
 
 @dataclass
@@ -65,7 +75,7 @@ def search(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[Hit]:
         WHERE readouts_fts MATCH ? ORDER BY rank, r.id LIMIT ?
     """
     rows = db.execute(sql, (match, limit)).fetchall()
-    words = sorted(set(_TOKEN.findall(segment(query))), key=len, reverse=True)
+    words = sorted(set(_QUERY_TOKEN.findall(query)), key=len, reverse=True)
     return [Hit(id=r[0], url=r[1], title=r[2] or "", published=r[3], source=r[4],
                 is_readout=bool(r[5]), snippet=snippet(r[6] or "", words), rank=r[7])
             for r in rows]
