@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 import lxml.html
 from lxml.html import HtmlElement
@@ -22,6 +22,11 @@ _BLOCKS = ("div", "article", "section", "main", "td", "font", "span", "center")
 _SPACE = re.compile(r"[ \t\u3000\xa0]+")
 _TITLE_SPLIT = re.compile(r"\s*(?:[-|_–—]|::)\s*")
 _MIN_BODY_CHARS = 60
+_PARA_TAGS = ("p", "h1", "h2", "h3", "h4", "li", "blockquote")
+_LEAF_TAGS = ("div", "span", "font")
+_BLOCK_CHILDREN = ("div", "p", "ul", "ol", "table", "section", "article", "li", "h1", "h2", "h3",
+                   "h4", "blockquote", "br")
+_BYLINE = re.compile(r"来源|发布|时间|日期|作者|编辑|浏览|source|published|updated|posted|by\b|\|", re.I)
 
 
 @dataclass
@@ -45,22 +50,56 @@ def _link_chars(el: HtmlElement) -> int:
     return sum(len(_clean(a.text_content())) for a in el.iter("a"))
 
 
-def _paragraphs(node: HtmlElement) -> list[str]:
-    """Paragraph texts of a content block: <p>-like children, else lines split at <br>."""
-    paras = [_clean(p.text_content()) for p in node.iter("p", "h2", "h3", "h4", "li", "blockquote")]
-    paras = [p for p in paras if p]
-    if paras:
-        return paras
-    for br in node.iter("br"):
-        br.tail = "\n" + (br.tail or "")
-    return [line for line in (_clean(x) for x in node.text_content().split("\n")) if line]
+def _text_leaf(el: HtmlElement) -> bool:
+    """A <div>/<span>/<font> used as a paragraph: it holds text but no blocks."""
+    return el.tag in _LEAF_TAGS and not any(c.tag in _BLOCK_CHILDREN for c in el)
+
+
+def _para_elements(node: HtmlElement) -> list[HtmlElement]:
+    """Outermost paragraph-like elements, in document order (a <span> in a <p> is not another)."""
+    found = []
+    for child in node:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag in _PARA_TAGS or _text_leaf(child):
+            found.append(child)
+        else:
+            found.extend(_para_elements(child))
+    return found
+
+
+def _is_byline(text: str, title: str) -> bool:
+    """The title repeated, or a short line of date and source/author (not body text)."""
+    if text == title:
+        return True
+    return len(text) < 100 and bool(_BYLINE.search(text)) and parse_date_text(text, UTC) is not None
+
+
+def _paragraphs(node: HtmlElement, title: str) -> list[str]:
+    """Paragraph texts of a content block, without a leading title or byline.
+
+    <p>-like elements (or text-only divs), else lines split at <br>. Elements dropped as
+    title or byline are removed from the tree so the Markdown leaves them out too.
+    """
+    paras = [(el, _clean(el.text_content())) for el in _para_elements(node)]
+    paras = [(el, t) for el, t in paras if t]
+    if not paras:
+        for br in node.iter("br"):
+            br.tail = "\n" + (br.tail or "")
+        lines = [line for line in (_clean(x) for x in node.text_content().split("\n")) if line]
+        while lines and _is_byline(lines[0], title):
+            lines = lines[1:]
+        return lines
+    while paras and _is_byline(paras[0][1], title):
+        paras.pop(0)[0].drop_tree()
+    return [t for _, t in paras]
 
 
 def _density_score(el: HtmlElement) -> int:
     """Non-link text directly held by the block's paragraphs (and its own text nodes)."""
     score = 0
     for child in el:
-        if child.tag in ("p", "br") or (child.tag in ("span", "font") and len(child) == 0):
+        if child.tag in ("p", "br") or _text_leaf(child):
             text = len(_clean(child.text_content()))
             score += max(0, text - 2 * _link_chars(child))
         score += len(_clean(child.tail or ""))
@@ -140,11 +179,8 @@ def extract(html: str, url: str, tz: tzinfo, *, title_selector: str | None = Non
     if block is None:
         text, markdown = _fallback(html)
     else:
+        text = "\n\n".join(_paragraphs(block, title))
         markdown = markdownify(lxml.html.tostring(block, encoding="unicode"), heading_style="ATX",
                                strip=["a", "img"]).strip()
         markdown = re.sub(r"\n{3,}", "\n\n", markdown)
-        paras = _paragraphs(block)
-        if paras and title and paras[0] == title:
-            paras = paras[1:]
-        text = "\n\n".join(paras)
     return Extracted(title=title, published=published, text=text, markdown=markdown)

@@ -1,12 +1,16 @@
-"""Which links of a list page are articles, and which one is the next page."""
+"""Which links of a list page are articles, when they were listed, and which is the next page."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 from w3lib.url import canonicalize_url
+
+from crawler.dates import date_from_url, parse_date_text
 
 # URL shapes of article pages on Chinese government CMSs and English city portals.
 ARTICLE_PATTERNS = re.compile(
@@ -20,6 +24,8 @@ ARTICLE_PATTERNS = re.compile(
 )
 _NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后页|next\s*(page)?|›|»|>)\s*$", re.I)
 _PAGED_INDEX = re.compile(r"index_(\d+)\.s?html?$")
+_ROW_TAGS = ("li", "tr", "dd", "dt", "p")
+REGEX_PREFIX = "re:"
 
 
 def canonical(url: str) -> str:
@@ -48,11 +54,42 @@ def article_links(doc: HtmlElement, base_url: str, domains: tuple[str, ...],
     return list(seen)
 
 
-def next_page(doc: HtmlElement, base_url: str, selector: str | None = None) -> str | None:
-    """The next list page: a configured CSS selector, rel=next, a "下一页" link, or index_N+1."""
-    if selector:
-        for a in doc.cssselect(selector):
-            if a.get("href"):
+@dataclass(frozen=True)
+class Listed:
+    """What a list page shows of one article link."""
+
+    title: str                  # the link's title attribute or text
+    date: datetime | None       # the date in the link's row, else in its URL
+
+
+def listed(doc: HtmlElement, base_url: str, links: list[str], tz: tzinfo) -> dict[str, Listed]:
+    """For each article link, its title and listed date as the list page shows them."""
+    wanted = set(links)
+    found: dict[str, Listed] = {}
+    for a in doc.iter("a"):
+        url = urljoin(base_url, (a.get("href") or "").strip()).split("#", 1)[0]
+        if url not in wanted or url in found:
+            continue
+        row = next(a.iterancestors(*_ROW_TAGS), None)
+        text = row.text_content() if row is not None else (a.tail or "")
+        title = (a.get("title") or a.text_content() or "").strip()
+        found[url] = Listed(title, parse_date_text(text, tz) or date_from_url(url, tz))
+    return found
+
+
+def next_page(doc: HtmlElement, base_url: str, rule: str | None = None) -> str | None:
+    """The next list page.
+
+    `rule` is a CSS selector for the next-page link, or, prefixed with "re:", a regex whose
+    first group is the page number (the link with the smallest number above the current
+    page's wins). Without a rule: rel=next, a "下一页"/"Next" link, or index_N+1.
+    """
+    if rule and rule.startswith(REGEX_PREFIX):
+        return _numbered_next(doc, base_url, re.compile(rule[len(REGEX_PREFIX):]))
+    if rule:
+        for el in doc.cssselect(rule):
+            a = el if el.get("href") else next(el.iter("a"), None)
+            if a is not None and a.get("href"):
                 return urljoin(base_url, a.get("href").strip())
         return None
     for a in doc.iter("a", "link"):
@@ -72,3 +109,15 @@ def next_page(doc: HtmlElement, base_url: str, selector: str | None = None) -> s
         if wanted in href:
             return urljoin(base_url, href.strip())
     return None
+
+
+def _numbered_next(doc: HtmlElement, base_url: str, pattern: re.Pattern[str]) -> str | None:
+    here = pattern.search(base_url)
+    current = int(here.group(1)) if here and here.group(1) else 0
+    best: tuple[int, str] | None = None
+    for a in doc.iter("a"):
+        url = urljoin(base_url, (a.get("href") or "").strip())
+        m = pattern.search(url)
+        if m and m.group(1) and int(m.group(1)) > current and (best is None or int(m.group(1)) < best[0]):
+            best = (int(m.group(1)), url)
+    return best[1] if best else None

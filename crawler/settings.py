@@ -7,7 +7,12 @@ from typing import Any
 from crawler.sources import Source
 
 USER_AGENT = "readouts/0.1 (+https://example.org/readouts; archive of city meeting readouts)"
-MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024   # larger responses are dropped (no portal page is this big)
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.DomainGuardMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
 
 
 def scrapy_settings(source: Source, *, polite: bool = True) -> dict[str, Any]:
@@ -23,7 +28,10 @@ def scrapy_settings(source: Source, *, polite: bool = True) -> dict[str, Any]:
         "RETRY_ENABLED": True,
         "RETRY_TIMES": 2,
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
-        "DOWNLOAD_TIMEOUT": 30,
+        "RETRY_BACKOFF_BASE": 1.0,
+        "RETRY_BACKOFF_MAX": 60.0,
+        "DOWNLOADER_MIDDLEWARES": DOWNLOADER_MIDDLEWARES,
+        "DOWNLOAD_TIMEOUT": source.download_timeout,
         "DOWNLOAD_MAXSIZE": MAX_RESPONSE_BYTES,
         "DOWNLOAD_WARNSIZE": MAX_RESPONSE_BYTES // 2,
         "REDIRECT_MAX_TIMES": 5,

@@ -36,6 +36,8 @@ class Source:
     timezone: str = "Asia/Shanghai"
     allowed_domains: tuple[str, ...] = ()
     revisit_days: int = 0
+    max_age_days: int = 0          # 0: no cutoff; else skip and stop at articles listed older
+    download_timeout: float = 30.0
     contact: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
@@ -55,10 +57,12 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "next_page": str, "title": str, "body": str, "date": str, "include": list,
     "exclude": list, "max_pages": int, "obey_robots": bool, "download_delay": (int, float),
     "encoding": str, "timezone": str, "allowed_domains": list, "revisit_days": int,
-    "contact": str,
+    "max_age_days": int, "download_timeout": (int, float), "contact": str,
 }
 _REQUIRED = ("name", "city", "language", "start_urls")
 _REGEX_KEYS = ("follow", "include", "exclude")
+_SELECTOR_KEYS = ("title", "body", "date", "next_page")
+_LIST_KEYS = ("start_urls", "include", "exclude", "allowed_domains")
 
 
 def parse_source(raw: dict[str, Any], index: int = 0) -> Source:
@@ -86,17 +90,22 @@ def parse_source(raw: dict[str, Any], index: int = 0) -> Source:
     if not urls or not all(isinstance(u, str) and urlsplit(u).scheme in ("http", "https")
                            and urlsplit(u).hostname for u in urls):
         raise SourceError(f"{label}: 'start_urls' must be a non-empty list of http(s) URLs")
+    for key in _LIST_KEYS:
+        if not all(isinstance(v, str) and v for v in raw.get(key, [])):
+            raise SourceError(f"{label}: {key!r} must be a list of non-empty strings")
     for key in _REGEX_KEYS:
         for pattern in _as_list(raw.get(key)):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise SourceError(f"{label}: {key!r} is not a valid regex: {exc}") from None
-    for key in ("max_pages", "revisit_days"):
+            _check_regex(label, key, pattern)
+    for key in _SELECTOR_KEYS:
+        if key in raw:
+            _check_selector(label, key, raw[key])
+    for key in ("max_pages", "revisit_days", "max_age_days", "download_delay"):
         if key in raw and raw[key] < 0:
             raise SourceError(f"{label}: {key!r} must not be negative")
-    if raw.get("download_delay", 0) < 0:
-        raise SourceError(f"{label}: 'download_delay' must not be negative")
+    if raw.get("max_pages") == 0:
+        raise SourceError(f"{label}: 'max_pages' must be at least 1")
+    if "download_timeout" in raw and raw["download_timeout"] <= 0:
+        raise SourceError(f"{label}: 'download_timeout' must be positive")
     if "timezone" in raw:
         try:
             ZoneInfo(raw["timezone"])
@@ -122,6 +131,28 @@ def parse_sources(raws: list[Any]) -> list[Source]:
     if dupes:
         raise SourceError(f"sources: duplicate name {dupes[0]!r}")
     return sources
+
+
+def _check_regex(label: str, key: str, pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise SourceError(f"{label}: {key!r} is not a valid regex: {exc}") from None
+
+
+def _check_selector(label: str, key: str, value: str) -> None:
+    """CSS selectors; `next_page` may instead be "re:" and a regex with the page number as group 1."""
+    if key == "next_page" and value.startswith("re:"):
+        _check_regex(label, key, value[3:])
+        if re.compile(value[3:]).groups < 1:
+            raise SourceError(f"{label}: 'next_page' regex needs a group capturing the page number")
+        return
+    from cssselect import GenericTranslator, SelectorError
+
+    try:
+        GenericTranslator().css_to_xpath(value)
+    except SelectorError as exc:
+        raise SourceError(f"{label}: {key!r} is not a valid CSS selector: {exc}") from None
 
 
 def _as_list(value: Any) -> list[str]:

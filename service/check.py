@@ -21,7 +21,8 @@ def check_source(config: Config, source: Source, limit: int = 3) -> int:
         print(f"list page {page['url']}: {len(page['links'])} article links")
         for link in page["links"]:
             print(f"  {link}")
-        print(f"  next page: {page['next'] or 'none found'}")
+        print(f"  next page: {page['next'] or 'none found'}"
+              + (f" (pagination stops here: {page['stopped']})" if page.get("stopped") else ""))
     articles = outcome.get("articles", [])
     print(f"\nfirst {len(articles)} articles read:")
     for a in articles:

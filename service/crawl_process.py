@@ -30,17 +30,25 @@ def crawl(config: Config, names: list[str], refetch: bool, now: str | None,
     """Crawl the sources; with `check`, read that many articles of each and store nothing."""
     from scrapy.crawler import CrawlerProcess
 
+    from crawler.reading import Reader, default_workers
+    from service.pipeline import close_writer
+
     sources = [config.source(n) for n in names] if names else config.sources
     if check:
         known: dict[str, dict[str, str | None]] = {s.name: {} for s in sources}
+        complete = {s.name: False for s in sources}
     else:
         archive = Archive(open_db(config.database))
         known = {s.name: archive.known_urls(s.name) for s in sources}
+        # After a crawl that died or failed, page through every list page (not only up to
+        # the first known one): the articles it lost may sit behind known ones.
+        complete = {s.name: archive.last_run_incomplete(s.name) for s in sources}
         archive.db.close()
     process = CrawlerProcess(settings={"LOG_LEVEL": "WARNING", "LOG_INSTALL_ROOT_HANDLER": False})
     for name in ("scrapy", "twisted", "py.warnings"):  # Scrapy's dictConfig set them to DEBUG
         logging.getLogger(name).setLevel(logging.WARNING)
     crawlers = []
+    reader = Reader(default_workers())   # shared by all sources: extraction on spare cores
     for source in sources:
         settings = scrapy_settings(source, polite=polite)
         settings.update({
@@ -55,8 +63,13 @@ def crawl(config: Config, names: list[str], refetch: bool, now: str | None,
         crawler.settings.setdict(settings, priority="spider")
         crawlers.append((source, crawler))
         process.crawl(crawler, source=source, known=known[source.name], refetch=refetch,
-                      now=datetime.fromisoformat(now) if now else None)
-    process.start()
+                      complete=complete[source.name],
+                      now=datetime.fromisoformat(now) if now else None, reader=reader)
+    try:
+        process.start()
+    finally:
+        reader.close()
+        close_writer()
     outcomes = []
     for source, crawler in crawlers:
         if check:

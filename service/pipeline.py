@@ -1,17 +1,50 @@
-"""The Scrapy item pipeline that writes fetched pages to the archive in batches."""
+"""The Scrapy item pipeline that writes fetched pages to the archive in batches.
+
+Storing (segmenting text for search, MinHash signatures, SQLite writes) costs several
+times what downloading and extracting a page does, so batches are stored by one writer
+process while the reactor process goes on crawling: two cores at work, and one writer
+keeps SQLite's writes serial.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.crawler import Crawler
 
 from crawler.items import ArticleItem
-from storage.archive import Archive
+from storage.archive import Archive, StoreResult
 from storage.schema import open_db
 
 BATCH = 50
+MAX_PENDING = 4          # batches queued for the writer before the crawl waits for it
+_writer: ProcessPoolExecutor | None = None
+_archives: dict[str, Archive] = {}   # in the writer process: one connection per database
+
+
+def writer() -> ProcessPoolExecutor:
+    """The crawl process's one writer process (spawned: the parent runs a reactor)."""
+    global _writer
+    if _writer is None:
+        _writer = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    return _writer
+
+
+def close_writer() -> None:
+    global _writer
+    if _writer is not None:
+        _writer.shutdown()
+        _writer = None
+
+
+def _store(db_path: str, items: list[ArticleItem], run_id: int) -> StoreResult:
+    """Runs in the writer process."""
+    if db_path not in _archives:
+        _archives[db_path] = Archive(open_db(db_path))
+    return _archives[db_path].store(items, run_id)
 
 
 class ArchivePipeline:
@@ -22,6 +55,7 @@ class ArchivePipeline:
         self.db_path: str = crawler.settings.get("READOUTS_DATABASE")
         self.now: str | None = crawler.settings.get("READOUTS_NOW")
         self.buffer: list[ArticleItem] = []
+        self.pending: list[Future[StoreResult]] = []
         self.stored = {"pages": 0, "new_articles": 0, "new_readouts": 0, "failed": 0}
 
     @classmethod
@@ -46,10 +80,14 @@ class ArchivePipeline:
         return item
 
     def flush(self) -> None:
-        if not self.buffer:
-            return
-        result = self.archive.store(self.buffer, self.run_id)
-        self.buffer = []
+        if self.buffer:
+            self.pending.append(writer().submit(_store, self.db_path, self.buffer, self.run_id))
+            self.buffer = []
+        while len(self.pending) > MAX_PENDING:
+            self._collect(self.pending.pop(0))
+
+    def _collect(self, future: Future[StoreResult]) -> None:
+        result = future.result()
         self.stored["pages"] += result.captures
         self.stored["new_articles"] += result.new_articles
         self.stored["new_readouts"] += result.new_readouts
@@ -57,6 +95,9 @@ class ArchivePipeline:
 
     def close_spider(self) -> None:
         self.flush()
+        for future in self.pending:
+            self._collect(future)
+        self.pending = []
         spider = self.crawler.spider
         errors: list[str] = spider.errors  # type: ignore[union-attr]
         list_pages: int = spider.list_pages  # type: ignore[union-attr]
@@ -68,6 +109,7 @@ class ArchivePipeline:
             "source": spider.name, "status": "ok" if ok else "failed",  # type: ignore[union-attr]
             "pages": list_pages + self.stored["pages"], "new_articles": self.stored["new_articles"],
             "new_readouts": self.stored["new_readouts"], "errors": len(errors),
+            "skipped": len(spider.skipped),  # type: ignore[union-attr]
             "error": error if not ok else (errors[-1] if errors else None),
         }
         self.archive.finish_run(self.run_id, self._stamp(), outcome["status"], outcome["pages"],
