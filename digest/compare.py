@@ -8,26 +8,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
+
+from digest import zh
 
 _EN_WORD = re.compile(r"[a-z][a-z\-]{2,}")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
-@cache
-def _jieba():  # type: ignore[no-untyped-def]
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
-
-
-def words(text: str, language: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def words(text: str, language: str) -> tuple[str, ...]:
+    """Words for TF-IDF (cached: a city's history is compared with every new readout)."""
     if language == "zh":
-        return [w for run in _CJK_RUN.findall(text) for w in _jieba().lcut(run) if len(w) >= 2]
-    return _EN_WORD.findall(text.lower())
+        cut = zh.tokenizer().lcut
+        return tuple(w for run in _CJK_RUN.findall(text) for w in cut(run) if len(w) >= 2)
+    return tuple(_EN_WORD.findall(text.lower()))
 
 
 @dataclass

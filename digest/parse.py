@@ -23,6 +23,12 @@ _ZH_VERBS = {"听取": "listened", "审议": "reviewed", "审议通过": "approv
              "传达学习": "conveyed", "指出": "pointed_out", "强调": "emphasized", "要求": "required",
              "认为": "noted", "决定": "decided", "通过": "approved", "号召": "called",
              "部署": "deployed"}
+_ZH_NUM = r"[\d一二三四五六七八九十百零〇]+"
+_ZH_BODY = re.compile(
+    r"(?P<body>(?:市|省|区|县|州)(?:委常委会|委[\u4e00-\u9fff]{2,8}?委员会|"
+    r"(?:人民)?政府(?:第" + _ZH_NUM + r"次)?(?:常务|全体)会议|人大常委会第" + _ZH_NUM + r"次会议|"
+    r"政协常委会(?:第" + _ZH_NUM + r"次会议)?|[\u4e00-\u9fff]{2,8}?(?:指挥部|领导小组)))"
+    r"(?=召开|举行|会议|，|。|\s)")
 _ZH_ATTEND = re.compile(r"(?P<who>[\u4e00-\u9fff、，,]{2,80}?)(?:等)?(?:同志)?(?:出席|列席)(?:会议)?")
 
 # --- English -------------------------------------------------------------------------------
@@ -36,7 +42,8 @@ _EN_PRESIDER = [
                r"(?:presided over|chaired|hosted)"),
     re.compile(r"(?P<title>" + _EN_TITLE + r"(?: of [^.;,]{0,80})?)\s+(?P<name>" + _NAME + r")\s+"
                r"(?:presided over|chaired|hosted)"),
-    re.compile(r"(?:presided over|chaired) by (?P<title>" + _EN_TITLE + r")\s+(?P<name>" + _NAME + ")"),
+    re.compile(r"(?:presided over|chaired) by (?P<title>" + _EN_TITLE + r"(?: of [^.;,]{0,80}?)?)\s+"
+               r"(?P<name>[A-Z][a-z]+ [A-Z][a-z]+(?:-[a-z]+)?)(?=[.,;])"),
 ]
 _EN_AGENDA = re.compile(
     r"\bThe meeting (?:also )?(?P<verb>pointed out|emphasi[sz]ed|stressed|required|noted|called|"
@@ -49,6 +56,16 @@ _EN_VERBS = {"pointed out": "pointed_out", "emphasized": "emphasized", "emphasis
              "approved": "approved", "adopted": "approved", "passed": "approved",
              "deliberated": "reviewed", "decided": "decided", "conveyed": "conveyed",
              "deployed": "deployed"}
+_EN_ORDINAL = r"(?:(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|" \
+              r"ninth|tenth) )?"
+_EN_NAMED = r"[A-Z][\w'’]*(?:\s(?:[A-Z][\w'’]*|and|of|the))*"
+_EN_BODY = re.compile(
+    r"(?P<body>" + _EN_ORDINAL + r"(?:executive|plenary|standing) meeting of the "
+    r"(?:[A-Z][\w'’]*\s){0,4}(?:Government|Committee|Congress)|"
+    r"(?:[A-Z][\w'’]*\s|of\s|the\s|and\s){1,12}(?:Committee|Commission|Congress|Government))"
+    r"(?=\s(?:was\s)?(?:held|convened|met|opened)\b)"
+    r"|(?:presided over|chaired) (?:the |a meeting of the )(?P<chaired>" + _EN_ORDINAL +
+    r"(?:(?:executive |plenary |standing )?(?:meeting|session) of the )?" + _EN_NAMED + ")")
 _EN_ATTEND = re.compile(r"(?P<who>[A-Z][^.;]{3,200}?)\s+(?:attended|were present at) the meeting")
 
 _SENTENCE_END = re.compile(r"[。！？；]|(?<=[a-z0-9”\"])[.!?](?=\s|$)")
@@ -62,6 +79,7 @@ class AgendaItem:
 
 @dataclass
 class Meeting:
+    bodies: list[str] = field(default_factory=list)  # e.g. 市委常委会; two for a joint readout
     meeting_date: date | None = None
     presider: str | None = None
     presider_title: str | None = None
@@ -98,8 +116,20 @@ def parse(text: str, language: str, published: str | None = None) -> Meeting:
     return _parse_zh(text, pub) if language == "zh" else _parse_en(text, pub)
 
 
+def _bodies(pattern: re.Pattern[str], text: str) -> list[str]:
+    """Meeting bodies named in the readout's opening sentences, each once, in order."""
+    found: list[str] = []
+    for paragraph in text.split("\n\n")[:6]:
+        m = pattern.search(paragraph[:300])
+        body = (m.group("body") or m.group("chaired") or "").strip() if m else ""
+        body = re.sub(r"^.*?(?:主持召开|召开|主持)|^(?:the|of|and)\s+|\s+(?:the|of|and)$", "", body)
+        if body and body not in found and not body.startswith(("Member", "Deputy", "Vice")):
+            found.append(body)
+    return found[:3]
+
+
 def _parse_zh(text: str, pub: datetime | None) -> Meeting:
-    meeting = Meeting()
+    meeting = Meeting(bodies=_bodies(_ZH_BODY, text))
     head = text[:300]
     m = _ZH_DATE.search(head)
     if m:
@@ -107,7 +137,7 @@ def _parse_zh(text: str, pub: datetime | None) -> Meeting:
                                              int(m.group(1)) if m.group(1) else None, pub)
     m = _ZH_PRESIDER.search(text[:1500])
     if m:
-        title = re.sub(r"^.*?[，。；、]", "", m.group("title"))
+        title = re.sub(r"^.*?[，。；、]|^新任|^新当选的?", "", m.group("title"))
         meeting.presider, meeting.presider_title = m.group("name"), title
     for m in _ZH_ATTEND.finditer(text[:2000]):
         who = re.split(r"[，,。]", m.group("who"))[-1]
@@ -120,7 +150,7 @@ def _parse_zh(text: str, pub: datetime | None) -> Meeting:
 
 
 def _parse_en(text: str, pub: datetime | None) -> Meeting:
-    meeting = Meeting()
+    meeting = Meeting(bodies=_bodies(_EN_BODY, text))
     m = _EN_DATE.search(text[:600])
     if m:
         meeting.meeting_date = _resolve_year(_MONTHS[m.group(1).lower()], int(m.group(2)),

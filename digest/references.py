@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+from digest import themes
 
 log = logging.getLogger(__name__)
 SUFFIXES = (".txt", ".md", ".html", ".htm")
@@ -64,3 +67,8 @@ def load(folders: tuple[Path, ...] = ()) -> list[Reference]:
                 if text.strip():
                     refs.append(Reference(path.name, _language(text), text))
     return refs
+
+
+@lru_cache(maxsize=256)
+def themes_of(ref: Reference, watch_terms: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(themes.themes(ref.text, ref.language, watch_terms))

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import datetime
 
 from digest import markdown as md
-from digest.build import ReadoutEntry, ThemeTrend, WeekDigest
+from digest.build import ReadoutEntry, WeekDigest
 
 SECTIONS = ("Summary", "New readouts", "Themes", "Updated readouts", "Late arrivals",
             "Crawl health")
@@ -66,7 +66,8 @@ def _entry(e: ReadoutEntry, tz: str) -> str:
     lines = [f"#### {md.text(a.title or '(untitled)')}", ""]
     lines.append(f"- Published: {_local(a.published, tz)}")
     meeting_date = m.meeting_date.isoformat() if m.meeting_date else "unknown"
-    lines.append(f"- Meeting: {_kind(a.kind)}, {meeting_date}")
+    body = f"{md.text('; '.join(m.bodies))} ({_kind(a.kind)})" if m.bodies else _kind(a.kind)
+    lines.append(f"- Meeting: {body}, held {meeting_date}")
     if m.presider:
         title = f" ({md.text(m.presider_title)})" if m.presider_title else ""
         lines.append(f"- Presided by: {md.text(m.presider)}{title}")
@@ -92,10 +93,14 @@ def _entry(e: ReadoutEntry, tz: str) -> str:
                 name = md.link(match.name, match.url) if match.url else md.text(match.name)
                 shared = f"; shared: {md.text(', '.join(match.shared))}" if match.shared else ""
                 lines.append(f"  - {name} (score {match.score:.2f}{shared})")
-    if c.gained:
-        lines.append(f"- Themes new against these: {md.text('; '.join(c.gained))}")
-    if c.dropped:
-        lines.append(f"- Themes they had that this lacks: {md.text('; '.join(c.dropped))}")
+    if c.gained and (c.references or c.history):
+        lines.append(f"- Themes none of these have: {md.text('; '.join(c.gained))}")
+    if c.dropped_history:
+        lines.append(f"- Themes of the earlier readouts missing here: "
+                     f"{md.text('; '.join(c.dropped_history))}")
+    if c.dropped_references:
+        lines.append(f"- Themes of the references missing here: "
+                     f"{md.text('; '.join(c.dropped_references))}")
     if c.presider_change:
         lines.append(f"- Presider change: {md.text(c.presider_change)}")
     return "\n".join(lines)
@@ -111,18 +116,26 @@ def _entries(entries: list[ReadoutEntry], tz: str) -> str:
     return "\n\n".join(blocks)
 
 
-def _trend_rows(trends: list[ThemeTrend]) -> list[list[str]]:
-    return [[md.text(t.theme), str(t.this_week), f"{t.baseline:.2f}"] for t in trends]
-
-
 def _themes(d: WeekDigest) -> str:
     parts = []
-    for label, trends in (("New", d.new_themes), ("Rising", d.rising), ("Fading", d.fading)):
+    weeks = len(d.watch[0][1]) - 1 if d.watch else 8
+    headers = ["Theme", "Readouts this week", f"Weekly mean, previous {weeks} weeks",
+               "Weeks mentioned"]
+    for label, trends in (("New (never seen in the references or the previous weeks)",
+                           d.new_themes), ("Rising", d.rising)):
         if trends:
-            parts.append(f"{label}:\n\n" + md.table(["Theme", "This week", "Weekly mean before"],
-                                                    _trend_rows(trends)))
+            rows = [[md.text(t.theme), str(t.this_week), f"{t.baseline:.2f}", str(t.weeks_present)]
+                    for t in trends]
+            parts.append(f"{label}:\n\n" + md.table(headers, rows))
+    if d.fading:
+        rows = [[md.text(t.theme), f"{t.baseline:.2f}", str(t.weeks_present), md.text(t.last_seen)]
+                for t in d.fading]
+        parts.append("Fading (not mentioned this week):\n\n" + md.table(
+            ["Theme", f"Weekly mean, previous {weeks} weeks", "Weeks mentioned",
+             "Last a theme in"], rows))
     if d.watch:
-        weeks = ["This week"] + [f"-{i}" for i in range(1, len(d.watch[0][1]))]
+        weeks = [f"{d.week} (this week)"] + [f"W{d.week.shift(-i).number:02d}"
+                                              for i in range(1, len(d.watch[0][1]))]
         rows = [[md.text(term)] + [str(n) for n in counts] for term, counts in d.watch]
         parts.append("Watched terms (readouts mentioning them):\n\n" + md.table(["Term", *weeks], rows))
     return "\n\n".join(parts) if parts else NONE

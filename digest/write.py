@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -40,6 +41,20 @@ def atomic_write(path: Path, content: str) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def remove_stale_temp_files(folder: Path, older_than: float = 3600.0) -> list[Path]:
+    """Delete temporary files left by a writer that was killed mid-write.
+
+    Only files older than `older_than` seconds go, so a concurrent writer's file is safe.
+    """
+    if not folder.is_dir():
+        return []
+    limit = time.time() - older_than
+    stale = [p for p in folder.glob(".*.tmp") if p.is_file() and p.stat().st_mtime < limit]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 def week_path(settings: DigestSettings, week: Week) -> Path:
@@ -88,4 +103,6 @@ def missing_weeks(db: sqlite_utils.Database, settings: DigestSettings, now: date
 
 
 def write_missing(db: sqlite_utils.Database, settings: DigestSettings, now: datetime) -> list[Path]:
+    """Catch-up: every complete week without a file, oldest first."""
+    remove_stale_temp_files(settings.output_dir)
     return [write_week(db, w, settings, now) for w in missing_weeks(db, settings, now)]

@@ -8,11 +8,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import sqlite_utils
+if TYPE_CHECKING:  # annotations only: `readouts status` reads through plain sqlite3
+    import sqlite_utils
 
 ARTICLE_COLUMNS = ("id, url, source, city, language, title, published, published_utc, "
-                   "first_seen, last_seen, is_readout, kind, text, markdown, revision, late_week")
+                   "first_seen, last_seen, is_readout, kind, text, markdown, revision, late_week, "
+                   "text_hash")
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Article:
     markdown: str
     revision: int
     late_week: str | None
+    text_hash: str | None
 
 
 def _article(row: tuple) -> Article:  # type: ignore[type-arg]
@@ -79,6 +83,41 @@ def readouts_between_iter(db: sqlite_utils.Database, start: str, end: str) -> It
                           "published_utc >= ? AND published_utc < ? ORDER BY published_utc, id",
                           (start, end)):
         yield _article(row)
+
+
+def cached_phrases(db: sqlite_utils.Database, articles: list[Article],
+                   version: int) -> dict[int, list[tuple[str, int]]]:
+    """Cached ranked phrases of these readouts, where their text and the version still match."""
+    out: dict[int, list[tuple[str, int]]] = {}
+    wanted = {a.id: a.text_hash for a in articles}
+    ids = list(wanted)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for rid, thash, phrases in db.execute(
+                f"SELECT readout_id, text_hash, phrases FROM readout_themes WHERE version = ? "
+                f"AND readout_id IN ({marks})", [version, *chunk]):
+            if thash == wanted[rid]:
+                out[rid] = [(p, c) for p, c in json.loads(phrases)]
+    return out
+
+
+def save_phrases(db: sqlite_utils.Database, rows: list[tuple[int, str, list[tuple[str, int]]]],
+                 version: int) -> None:
+    """Store (readout id, text hash, ranked phrases): derived data, the digest's own cache."""
+    if not rows:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO readout_themes(readout_id, text_hash, version, phrases) "
+            "VALUES (?, ?, ?, ?)",
+            [(rid, thash, version, json.dumps(phrases, ensure_ascii=False))
+             for rid, thash, phrases in rows])
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 @dataclass
@@ -183,20 +222,3 @@ def counts(db: sqlite_utils.Database) -> dict[str, int]:
         "captures": "SELECT COUNT(*) FROM captures",
     }
     return {k: db.execute(sql).fetchone()[0] for k, sql in q.items()}
-
-
-def iter_articles(db: sqlite_utils.Database) -> Iterator[Article]:
-    for row in db.execute(f"SELECT {ARTICLE_COLUMNS} FROM readouts ORDER BY id"):
-        yield _article(row)
-
-
-def revision_counts(db: sqlite_utils.Database, ids: list[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    return dict(db.execute(f"SELECT readout_id, COUNT(*) FROM revisions WHERE readout_id IN "
-                           f"({marks}) GROUP BY readout_id", ids).fetchall())
-
-
-def headers_of(raw: str | None) -> dict[str, str]:
-    return json.loads(raw) if raw else {}
