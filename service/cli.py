@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,7 +36,23 @@ def _now() -> datetime:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    return load(args.config or default_path())
+    config = load(args.config or default_path())
+    if args.log_format is None and config.log_format != "text":
+        logs.setup(config.log_format)
+    return config
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """SIGTERM/SIGINT set the event (a running crawl child is then stopped) instead of killing."""
+    stop = threading.Event()
+    handler = lambda _signum, _frame: stop.set()  # noqa: E731
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -52,15 +72,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from service.crawl_runner import run_crawl
-    from service.lock import crawl_lock
+    from service.lock import FOREVER, crawl_lock
 
     config = _config(args)
     for name in args.source:
         config.source(name)
     if not config.sources:
         raise CommandError(f"{config.path}: no [[sources]] configured", EXIT_USAGE)
-    with crawl_lock(config.database, wait=args.wait):
-        result = run_crawl(config, args.source or None, refetch=args.refetch)
+    with crawl_lock(config.database, FOREVER if args.wait else 0), \
+            _stop_on_signals() as stop:
+        result = run_crawl(config, args.source or None, refetch=args.refetch, stop=stop)
     for o in result.outcomes:
         line = (f"{o['source']}: {o['status']}, {o.get('pages', 0)} pages, "
                 f"{o.get('new_readouts', 0)} new readouts, {o.get('errors', 0)} errors")
@@ -71,11 +92,21 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
+    from service.lock import digest_lock
+
+    config = _config(args)
+    with digest_lock(config.database):
+        paths = _write_digests(args, config)
+    for path in paths:
+        print(path)
+    return EXIT_OK
+
+
+def _write_digests(args: argparse.Namespace, config: Config) -> list[Path]:
     from digest.weeks import Week, last_complete_week
     from digest.write import WeekNotOver, write_missing, write_week
     from storage.schema import open_db
 
-    config = _config(args)
     db = open_db(config.database)
     try:
         if args.missing:
@@ -89,9 +120,7 @@ def cmd_digest(args: argparse.Namespace) -> int:
                 raise CommandError(str(exc), EXIT_USAGE) from None
     finally:
         db.close()
-    for path in paths:
-        print(path)
-    return EXIT_OK
+    return paths
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -159,8 +188,9 @@ def parser() -> argparse.ArgumentParser:
         prog="readouts", description="Archive the readouts of city meetings and write a weekly "
                                      "Markdown digest of them.")
     p.add_argument("--config", help="config file (default: readouts.toml, or $READOUTS_CONFIG)")
-    p.add_argument("--log-format", choices=("text", "json"), default="text",
-                   help="log lines on stderr as text or JSON")
+    p.add_argument("--log-format", choices=("text", "json"),
+                   help="log lines on stderr as text or JSON (default: [service] log_format, "
+                        "else text)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     s = sub.add_parser("demo", help="crawl the bundled demo site and write its digests (no config, "
@@ -209,7 +239,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logs.setup(args.log_format)
+    logs.setup(args.log_format or "text")
     try:
         return int(args.func(args))
     except ConfigError as exc:

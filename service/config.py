@@ -40,6 +40,7 @@ class Config:
     sources: list[Source]
     crawl_timeout: int = 3600           # seconds a crawl child may run before it is killed
     failing_after_hours: float = 24.0   # status exits non-zero past this
+    log_format: str = "text"            # text | json, unless --log-format says otherwise
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def source(self, name: str) -> Source:
@@ -140,6 +141,9 @@ def from_dict(raw: dict[str, Any], path: Path) -> Config:
     failing = service.get("failing_after_hours", 24)
     if not isinstance(failing, int | float) or isinstance(failing, bool) or failing <= 0:
         raise ConfigError(f"{path}: service.failing_after_hours must be a positive number")
+    log_format = service.get("log_format", "text")
+    if log_format not in ("text", "json"):
+        raise ConfigError(f"{path}: service.log_format must be \"text\" or \"json\"")
     settings = DigestSettings(
         output_dir=base / _string(path, "digest.output_dir", digest.get("output_dir", "digests")),
         timezone=tz, references=tuple(base / r for r in refs), since=since,
@@ -148,4 +152,5 @@ def from_dict(raw: dict[str, Any], path: Path) -> Config:
         path=path, database=database, digest=settings,
         schedule=Schedule(crawl=_cron(path, "schedule.crawl", schedule.get("crawl", "0 */6 * * *"), tz),
                           digest=_cron(path, "schedule.digest", schedule.get("digest", "0 7 * * mon"), tz)),
-        sources=sources, crawl_timeout=timeout, failing_after_hours=float(failing))
+        sources=sources, crawl_timeout=timeout, failing_after_hours=float(failing),
+        log_format=log_format)

@@ -1,14 +1,18 @@
-"""One crawl (and one scheduler) per database, across processes.
+"""One scheduler, one crawl and one digest writer per database, across processes.
 
-An OS file lock (flock via filelock) beside the database: the kernel releases it when
-the holding process dies, so a kill -9 never leaves a stale lock behind.
+OS file locks (flock via filelock) beside the database: the kernel releases a lock when
+the process holding it dies, so a kill -9 never leaves a stale lock behind.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+
+_WHAT = {"serve": "readouts serve", "crawl": "a crawl", "digest": "a digest writer"}
+PATIENCE = 30.0   # seconds a crawl waits out brief holders (digest writers, catch-up checks)
+FOREVER = -1.0
 
 
 class Busy(RuntimeError):
@@ -20,27 +24,41 @@ def lock_path(database: Path, purpose: str) -> Path:
 
 
 @contextmanager
-def hold(database: Path, purpose: str, wait: bool = False) -> Iterator[None]:
+def hold(database: Path, purpose: str, timeout: float = 0) -> Iterator[None]:
+    """Hold the lock, waiting up to `timeout` seconds (FOREVER: no limit) for it, else Busy."""
     from filelock import FileLock, Timeout
 
     path = lock_path(database, purpose)
     path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(path), timeout=-1 if wait else 0)
+    lock = FileLock(str(path), timeout=timeout)
     try:
         lock.acquire()
     except Timeout:
-        what = "a crawl" if purpose == "crawl" else "readouts serve"
-        raise Busy(f"{what} is already running on {database} (lock {path}); "
-                   f"try again later{' or pass --wait' if purpose == 'crawl' else ''}") from None
+        hint = "; try again later" + (" or pass --wait" if purpose == "crawl" else "")
+        raise Busy(f"{_WHAT[purpose]} is already running on {database} (lock {path}){hint}") \
+            from None
     try:
         yield
     finally:
         lock.release()
 
 
-def crawl_lock(database: Path, wait: bool = False):  # type: ignore[no-untyped-def]
-    return hold(database, "crawl", wait)
+def crawl_lock(database: Path, timeout: float = PATIENCE) -> AbstractContextManager[None]:
+    return hold(database, "crawl", timeout)
 
 
-def service_lock(database: Path):  # type: ignore[no-untyped-def]
-    return hold(database, "serve", wait=False)
+@contextmanager
+def digest_lock(database: Path) -> Iterator[None]:
+    """Wait for a running crawl to end, then hold the digest lock.
+
+    A digest is written from a finished crawl, and a second writer waits (writing takes
+    seconds) and then finds nothing left to write. No lock is held while waiting.
+    """
+    with crawl_lock(database, FOREVER):
+        pass
+    with hold(database, "digest", FOREVER):
+        yield
+
+
+def service_lock(database: Path) -> AbstractContextManager[None]:
+    return hold(database, "serve")
