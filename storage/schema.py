@@ -131,9 +131,20 @@ def _v4(db: sqlite_utils.Database) -> None:
                          for rid, title, text in rows])
 
 
+def _v5(db: sqlite_utils.Database) -> None:
+    """MinHash signatures recomputed with the CRC-32 shingle hash (storage/dedup.py), and
+    their bands with them: signatures of the old hash would never match new ones."""
+    from storage import dedup
+    from storage.neardup import NearDupIndex
+
+    index = NearDupIndex(db)
+    for readout_id, text in db.execute("SELECT id, text FROM readouts").fetchall():
+        index.add(readout_id, dedup.signature(text or ""))
+
+
 # Each step moves the schema up one version; all pending steps and the version bump
 # are applied in one transaction.
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
