@@ -52,7 +52,7 @@ class Service:
 
     def digest_job(self) -> list[Path]:
         """Write every week whose digest time has passed and that has no file yet."""
-        from digest.write import missing_weeks, write_week
+        from digest.write import missing_weeks, remove_stale_temp_files, write_week
         from storage.schema import open_db
 
         written: list[Path] = []
@@ -62,6 +62,7 @@ class Service:
             if self.stopping.is_set():   # we may have waited for a crawl that a stop ended
                 return written
             now = self.clock.now()
+            remove_stale_temp_files(self.config.digest.output_dir)
             db = open_db(self.config.database)
             try:
                 for week in missing_weeks(db, self.config.digest, now):
