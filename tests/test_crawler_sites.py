@@ -43,6 +43,18 @@ download_delay = 0
 """
 
 
+
+def big_source(extra: str = "") -> str:
+    """The `[[sources]]` table of the generated BigSite, with extra settings."""
+    return f"""
+[[sources]]
+name = "big"
+city = "Big"
+language = "zh"
+start_urls = ["http://{BigSite.host}/xw/index.html"]
+download_delay = 0
+{extra}"""
+
 def proxy(server: SiteServer) -> dict[str, str]:
     return {"http_proxy": server.url, "HTTP_PROXY": server.url, "no_proxy": "", "NO_PROXY": ""}
 
@@ -181,21 +193,14 @@ def test_a_failing_source_does_not_stop_the_others(tmp_path: Path) -> None:
         return big.route(host, path)
 
     with SiteServer(route) as server:
-        path = write_config(tmp_path, f"""
+        path = write_config(tmp_path, """
 [[sources]]
 name = "broken"
 city = "Broken"
 language = "zh"
 start_urls = ["http://www.broken.example/xw/index.html"]
 download_delay = 0
-
-[[sources]]
-name = "big"
-city = "Big"
-language = "zh"
-start_urls = ["http://{BigSite.host}/xw/index.html"]
-download_delay = 0
-""")
+""" + big_source())
         result = crawl(path, server)
     outcomes = {o["source"]: o for o in result.outcomes}
     assert result.returncode != 0
@@ -209,15 +214,7 @@ download_delay = 0
 def test_second_crawl_of_an_unchanged_200_article_site_requests_list_pages_only(tmp_path: Path) -> None:
     site = BigSite(200)
     with SiteServer(site.route) as server:
-        path = write_config(tmp_path, f"""
-[[sources]]
-name = "big"
-city = "Big"
-language = "zh"
-start_urls = ["http://{BigSite.host}/xw/index.html"]
-download_delay = 0
-max_pages = 20
-""")
+        path = write_config(tmp_path, big_source("max_pages = 20"))
         first = crawl(path, server, polite=False)
         assert first.ok and first.outcomes[0]["pages"] == 10 + 200
         assert site.article_requests(server.requests) == 200
@@ -232,14 +229,7 @@ max_pages = 20
 def test_refetch_fetches_archived_articles_again(tmp_path: Path) -> None:
     site = BigSite(30)
     with SiteServer(site.route) as server:
-        path = write_config(tmp_path, f"""
-[[sources]]
-name = "big"
-city = "Big"
-language = "zh"
-start_urls = ["http://{BigSite.host}/xw/index.html"]
-download_delay = 0
-""")
+        path = write_config(tmp_path, big_source())
         assert crawl(path, server, polite=False).ok
         server.requests.clear()
         assert crawl(path, server, polite=False, refetch=True).ok
@@ -249,15 +239,7 @@ download_delay = 0
 def test_max_age_days_skips_and_stops_at_older_list_entries(tmp_path: Path) -> None:
     site = BigSite(100)   # one article a day, newest 2022-11-30, 20 a page
     with SiteServer(site.route) as server:
-        path = write_config(tmp_path, f"""
-[[sources]]
-name = "big"
-city = "Big"
-language = "zh"
-start_urls = ["http://{BigSite.host}/xw/index.html"]
-download_delay = 0
-max_age_days = 25
-""")
+        path = write_config(tmp_path, big_source("max_age_days = 25"))
         result = crawl(path, server, polite=False, now=datetime(2022, 12, 1, 8, 0, tzinfo=TZ))
     assert result.ok
     # 2022-11-06 .. 2022-11-30 are within 25 days of 2022-12-01 08:00

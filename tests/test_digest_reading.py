@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from digest import compare, parse, references, themes
-from tests.test_digest_support import FIXTURES, Fixture, load
+from tests.digest_helpers import FIXTURES, Fixture, load
 
 ZH, EN = load("zh"), load("en")
 SAMPLE = (FIXTURES.parents[2] / "digest" / "reference" /

@@ -17,8 +17,8 @@ from digest.settings import DigestSettings
 from digest.weeks import Week
 from storage.archive import Archive
 from storage.schema import open_db
+from tests.digest_helpers import item, store
 from tests.helpers import FRONT_MATTER_KEYS, SECTIONS, headings, section, split_digest
-from tests.test_digest_support import item, store
 
 WEEK = Week(2026, 20)          # Monday 2026-05-11 to Sunday 2026-05-17
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
