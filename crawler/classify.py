@@ -4,13 +4,6 @@ from __future__ import annotations
 
 import re
 
-KINDS = (
-    "party_standing_committee",
-    "government_executive",
-    "congress_standing_committee",
-    "other_meeting",
-)
-
 # Each kind: patterns that name that meeting body, tried in order on the title, then the opening.
 _KIND_PATTERNS: dict[str, dict[str, list[re.Pattern[str]]]] = {
     "zh": {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -39,7 +39,6 @@ class Source:
     max_age_days: int = 0          # 0: no cutoff; else skip and stop at articles listed older
     download_timeout: float = 30.0
     contact: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def domains(self) -> tuple[str, ...]:
@@ -68,7 +67,7 @@ _LIST_KEYS = ("start_urls", "include", "exclude", "allowed_domains")
 def parse_source(raw: dict[str, Any], index: int = 0) -> Source:
     """Validate one `[[sources]]` table; raise SourceError naming the source and key."""
     label = f"sources[{index}]" + (f" ({raw['name']!r})" if isinstance(raw.get("name"), str) else "")
-    known = {f.name for f in fields(Source)} - {"extra"}
+    known = {f.name for f in fields(Source)}
     for key in raw:
         if key not in known:
             raise SourceError(f"{label}: unknown key {key!r}")

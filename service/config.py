@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,6 @@ class Config:
     crawl_timeout: int = 3600           # seconds a crawl child may run before it is killed
     failing_after_hours: float = 24.0   # status exits non-zero past this
     log_format: str = "text"            # text | json, unless --log-format says otherwise
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def source(self, name: str) -> Source:
         for s in self.sources:
